@@ -1,0 +1,277 @@
+package pinterest
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of StoreOptions.
+const (
+	DefaultBatchWindow = 20 * time.Millisecond
+	DefaultMaxBatch    = 50
+)
+
+// Store offers one-event operations over the batch API, the way Terraform resources use
+// it: one resource, one event. Terraform calls the provider once per resource, which
+// would cost one request per custom event against rate limits counted per user and app;
+// the Store can instead share one list request among all readers of an ad account and
+// gather concurrent writes into one request per ad account and kind of write.
+//
+// Sharing and batching live in memory only: Terraform starts a new provider process for
+// each phase, so nothing needs to outlive the process. A Store is safe for concurrent use.
+type Store struct {
+	client   *Client
+	batching bool
+	sharing  bool
+	window   time.Duration
+	maxBatch int
+
+	mu       sync.Mutex
+	accounts map[string]*adAccountState
+}
+
+// StoreOptions tunes a Store. The zero value turns batching and sharing off, so that
+// every call is one request.
+type StoreOptions struct {
+	// Batching gathers concurrent writes of one kind to one ad account into one request.
+	Batching bool
+	// Sharing lets the readers of an ad account share one list request and its answer,
+	// until the next write to that ad account.
+	Sharing bool
+	// Window is the longest the first write of a batch waits for others to join;
+	// 0 means DefaultBatchWindow.
+	Window time.Duration
+	// MaxBatch is the most events one request carries; 0 means DefaultMaxBatch.
+	MaxBatch int
+}
+
+// NewStore returns a Store over the client.
+func NewStore(client *Client, opts StoreOptions) *Store {
+	s := &Store{
+		client:   client,
+		batching: opts.Batching,
+		sharing:  opts.Sharing,
+		window:   opts.Window,
+		maxBatch: opts.MaxBatch,
+		accounts: make(map[string]*adAccountState),
+	}
+	if s.window <= 0 {
+		s.window = DefaultBatchWindow
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = DefaultMaxBatch
+	}
+	return s
+}
+
+// Client returns the client the store calls.
+func (s *Store) Client() *Client { return s.client }
+
+// adAccountState is what the Store knows of one ad account. Each has its own mutex so
+// that work on different ad accounts never contends.
+type adAccountState struct {
+	id string
+	mu sync.Mutex
+
+	// active counts the operations announced with Begin and not yet ended; inside counts
+	// the calls now waiting in the store, reads included. Once every active operation is
+	// inside, no further write can come, so pending batches need not wait any longer.
+	// Callers that never announced themselves make inside larger than it should be,
+	// which at worst sends a batch before they join it.
+	active int
+	inside int
+
+	// gen counts the writes completed. A list answer fetched in an older generation may
+	// predate a write, so it is never handed to a reader that arrives later.
+	gen      uint64
+	cache    []Event
+	cached   bool
+	cacheGen uint64
+	listing  *sharedList
+
+	// queues holds, per name key, the writes submitted and not yet completed, oldest
+	// first. Only the oldest of each can be in a batch, which keeps writes to one event
+	// in the order they came and any name out of a batch that holds it already.
+	queues  map[string][]*pendingWrite
+	pending [numWriteKinds]*writeBatch
+}
+
+// state returns the Store's state for the ad account, creating it on first use.
+func (s *Store) state(adAccountID string) *adAccountState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[adAccountID]
+	if a == nil {
+		a = &adAccountState{id: adAccountID, queues: make(map[string][]*pendingWrite)}
+		s.accounts[adAccountID] = a
+	}
+	return a
+}
+
+// Begin announces an operation on the ad account that will soon call the store, and
+// returns the function that ends it. Knowing how many operations are under way lets a
+// batch go as soon as all of them wait in the store, rather than after the whole window.
+// Calling end more than once is harmless.
+func (s *Store) Begin(adAccountID string) (end func()) {
+	if !s.batching {
+		return func() {}
+	}
+	a := s.state(adAccountID)
+	a.mu.Lock()
+	a.active++
+	a.mu.Unlock()
+
+	var ended atomic.Bool
+	return func() {
+		if ended.Swap(true) {
+			return
+		}
+		a.mu.Lock()
+		a.active--
+		s.flushIfIdle(a)
+		a.mu.Unlock()
+	}
+}
+
+// sharedList is one list request whose answer every reader that joins it receives.
+type sharedList struct {
+	gen     uint64
+	readers int
+	cancel  context.CancelFunc
+	done    chan struct{}
+	// finished, events and err are set under the ad account's mutex before done closes.
+	finished bool
+	events   []Event
+	err      error
+}
+
+// Events returns the custom events of the ad account, in a slice the caller may modify.
+func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error) {
+	if !s.sharing {
+		if !s.batching {
+			return s.client.List(ctx, adAccountID)
+		}
+		a := s.state(adAccountID)
+		s.enter(a)
+		defer s.leave(a)
+		return s.client.List(ctx, adAccountID)
+	}
+
+	a := s.state(adAccountID)
+	a.mu.Lock()
+	if a.cached && a.cacheGen == a.gen {
+		events := slices.Clone(a.cache)
+		a.mu.Unlock()
+		return events, nil
+	}
+	l := a.listing
+	if l == nil || l.gen != a.gen {
+		l = s.startList(ctx, a)
+	}
+	l.readers++
+	a.inside++
+	s.flushIfIdle(a)
+	a.mu.Unlock()
+
+	select {
+	case <-l.done:
+		return slices.Clone(l.events), l.err
+	case <-ctx.Done():
+	}
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if l.finished {
+		return slices.Clone(l.events), l.err
+	}
+	a.inside--
+	l.readers--
+	if l.readers == 0 {
+		// Nobody is left to use the answer. A later reader starts afresh rather than
+		// joining a request that is being cancelled.
+		l.cancel()
+		if a.listing == l {
+			a.listing = nil
+		}
+	}
+	return nil, ctx.Err()
+}
+
+// startList starts a list request for the current generation. The request keeps the
+// values of the first reader's context but not its cancellation or deadline: it is
+// cancelled only when every reader has gone, so it has no deadline of its own, as any
+// would be earlier than that of some reader joining later.
+func (s *Store) startList(ctx context.Context, a *adAccountState) *sharedList {
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l := &sharedList{gen: a.gen, cancel: cancel, done: make(chan struct{})}
+	a.listing = l
+	go func() {
+		events, err := s.client.List(lctx, a.id)
+
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		cancel()
+		l.finished, l.events, l.err = true, events, err
+		a.inside -= l.readers
+		if a.listing == l {
+			a.listing = nil
+		}
+		// Errors are not kept, so the next reader tries again.
+		if err == nil && l.gen == a.gen {
+			a.cache, a.cached, a.cacheGen = events, true, l.gen
+		}
+		close(l.done)
+	}()
+	return l
+}
+
+// wrote records that a write to the ad account completed, successfully or not: a
+// failed or uncertain write may still have changed something, so whatever was read
+// before it can no longer be trusted.
+func (a *adAccountState) wrote() {
+	a.gen++
+	a.cache, a.cached = nil, false
+}
+
+// enter and leave count a call that does not take part in batching as waiting in the
+// store, so that it does not hold back the batches of others.
+func (s *Store) enter(a *adAccountState) {
+	a.mu.Lock()
+	a.inside++
+	s.flushIfIdle(a)
+	a.mu.Unlock()
+}
+
+func (s *Store) leave(a *adAccountState) {
+	a.mu.Lock()
+	a.inside--
+	a.mu.Unlock()
+}
+
+// Create defines one custom event.
+func (s *Store) Create(ctx context.Context, adAccountID string, e Event) error {
+	return s.write(ctx, adAccountID, writeCreate, e)
+}
+
+// UpdateMapping changes the mapping of one custom event.
+func (s *Store) UpdateMapping(ctx context.Context, adAccountID string, e Event) error {
+	return s.write(ctx, adAccountID, writeUpdate, e)
+}
+
+// Untrack stops Pinterest tracking one custom event.
+func (s *Store) Untrack(ctx context.Context, adAccountID, name string) error {
+	return s.write(ctx, adAccountID, writeUntrack, Event{Name: name})
+}
+
+func first(res []ItemResult, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(res) == 0 {
+		return nil
+	}
+	return res[0].Err
+}
