@@ -10,7 +10,7 @@ import (
 
 // Defaults of StoreOptions.
 const (
-	DefaultBatchWindow = 20 * time.Millisecond
+	DefaultBatchWindow = 50 * time.Millisecond
 	DefaultMaxBatch    = 50
 )
 
@@ -31,6 +31,26 @@ type Store struct {
 
 	mu       sync.Mutex
 	accounts map[string]*adAccountState
+
+	// ops guards every ad account's state and the counts below. One lock for all
+	// accounts keeps the view of Terraform's operations whole: its -parallelism bounds
+	// them across accounts, not per account.
+	ops sync.Mutex
+	// active counts the operations announced with Begin and not yet ended; inside counts
+	// the calls now waiting in the store, reads included, as an operation waiting for a
+	// list answer is not about to write either. Once every active operation is inside,
+	// and no more are expected, no write is on its way and gathering batches need not
+	// wait any longer. A caller that never announced itself still counts as inside, so
+	// it can make a batch go before a running operation joins it; that costs one more
+	// request, nothing else.
+	active int
+	inside int
+	// most is the largest number of operations seen under way at once.
+	most int
+	// lastBegin is when the latest operation was announced; settleTimer, when set,
+	// looks again once announcements have been quiet for settleTime.
+	lastBegin   time.Time
+	settleTimer *time.Timer
 }
 
 // StoreOptions tunes a Store. The zero value turns batching and sharing off, so that
@@ -74,15 +94,8 @@ func (s *Store) Client() *Client { return s.client }
 // that work on different ad accounts never contends.
 type adAccountState struct {
 	id string
-	mu sync.Mutex
-
-	// active counts the operations announced with Begin and not yet ended; inside counts
-	// the calls now waiting in the store, reads included. Once every active operation is
-	// inside, no further write can come, so pending batches need not wait any longer.
-	// Callers that never announced themselves make inside larger than it should be,
-	// which at worst sends a batch before they join it.
-	active int
-	inside int
+	// mu is the Store's ops lock, shared by every ad account.
+	mu *sync.Mutex
 
 	// gen counts the writes completed. A list answer fetched in an older generation may
 	// predate a write, so it is never handed to a reader that arrives later.
@@ -95,7 +108,8 @@ type adAccountState struct {
 	// queues holds, per name key, the writes submitted and not yet completed, oldest
 	// first. Only the oldest of each can be in a batch, which keeps writes to one event
 	// in the order they came and any name out of a batch that holds it already.
-	queues  map[string][]*pendingWrite
+	queues map[string][]*pendingWrite
+	// pending holds, per kind of write, the batch still gathering, if any.
 	pending [numWriteKinds]*writeBatch
 }
 
@@ -105,34 +119,37 @@ func (s *Store) state(adAccountID string) *adAccountState {
 	defer s.mu.Unlock()
 	a := s.accounts[adAccountID]
 	if a == nil {
-		a = &adAccountState{id: adAccountID, queues: make(map[string][]*pendingWrite)}
+		a = &adAccountState{id: adAccountID, mu: &s.ops,
+			queues: make(map[string][]*pendingWrite)}
 		s.accounts[adAccountID] = a
 	}
 	return a
 }
 
 // Begin announces an operation on the ad account that will soon call the store, and
-// returns the function that ends it. Knowing how many operations are under way lets a
+// returns the function that ends it. The ad account is not used yet: operations are
+// counted across accounts, as Terraform's parallelism is. Knowing how many operations are under way lets a
 // batch go as soon as all of them wait in the store, rather than after the whole window.
 // Calling end more than once is harmless.
 func (s *Store) Begin(adAccountID string) (end func()) {
 	if !s.batching {
 		return func() {}
 	}
-	a := s.state(adAccountID)
-	a.mu.Lock()
-	a.active++
-	a.mu.Unlock()
+	s.ops.Lock()
+	s.active++
+	s.most = max(s.most, s.active)
+	s.lastBegin = time.Now()
+	s.ops.Unlock()
 
 	var ended atomic.Bool
 	return func() {
 		if ended.Swap(true) {
 			return
 		}
-		a.mu.Lock()
-		a.active--
-		s.flushIfIdle(a)
-		a.mu.Unlock()
+		s.ops.Lock()
+		s.active--
+		s.flushIfIdle()
+		s.ops.Unlock()
 	}
 }
 
@@ -172,8 +189,8 @@ func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error)
 		l = s.startList(ctx, a)
 	}
 	l.readers++
-	a.inside++
-	s.flushIfIdle(a)
+	s.inside++
+	s.flushIfIdle()
 	a.mu.Unlock()
 
 	select {
@@ -187,7 +204,7 @@ func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error)
 	if l.finished {
 		return slices.Clone(l.events), l.err
 	}
-	a.inside--
+	s.inside--
 	l.readers--
 	if l.readers == 0 {
 		// Nobody is left to use the answer. A later reader starts afresh rather than
@@ -215,7 +232,7 @@ func (s *Store) startList(ctx context.Context, a *adAccountState) *sharedList {
 		defer a.mu.Unlock()
 		cancel()
 		l.finished, l.events, l.err = true, events, err
-		a.inside -= l.readers
+		s.inside -= l.readers
 		if a.listing == l {
 			a.listing = nil
 		}
@@ -240,14 +257,14 @@ func (a *adAccountState) wrote() {
 // store, so that it does not hold back the batches of others.
 func (s *Store) enter(a *adAccountState) {
 	a.mu.Lock()
-	a.inside++
-	s.flushIfIdle(a)
+	s.inside++
+	s.flushIfIdle()
 	a.mu.Unlock()
 }
 
 func (s *Store) leave(a *adAccountState) {
 	a.mu.Lock()
-	a.inside--
+	s.inside--
 	a.mu.Unlock()
 }
 

@@ -88,13 +88,13 @@ func (s *Store) write(ctx context.Context, adAccountID string, kind writeKind, e
 	w := &pendingWrite{kind: kind, event: e, key: NameKey(e.Name), ctx: ctx,
 		done: make(chan struct{})}
 	a.mu.Lock()
-	a.inside++
+	s.inside++
 	queue := a.queues[w.key]
 	a.queues[w.key] = append(queue, w)
 	if len(queue) == 0 {
 		s.gather(a, w)
 	}
-	s.flushIfIdle(a)
+	s.flushIfIdle()
 	a.mu.Unlock()
 
 	select {
@@ -128,8 +128,8 @@ func (s *Store) write(ctx context.Context, adAccountID string, kind writeKind, e
 			w.batch.cancel()
 		}
 	}
-	a.inside--
-	s.flushIfIdle(a)
+	s.inside--
+	s.flushIfIdle()
 	return ctx.Err()
 }
 
@@ -149,6 +149,7 @@ func (s *Store) gather(a *adAccountState, w *pendingWrite) {
 	}
 }
 
+// windowEnded sends the batch when its window is over, unless it has gone already.
 func (s *Store) windowEnded(a *adAccountState, b *writeBatch) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -157,17 +158,45 @@ func (s *Store) windowEnded(a *adAccountState, b *writeBatch) {
 	}
 }
 
-// flushIfIdle sends every gathering batch of the ad account when all the operations
-// announced on it wait in the store: nothing more can join, and waiting for the window
-// would only add delay. Without announced operations there is nothing to go by, so the
-// window decides.
-func (s *Store) flushIfIdle(a *adAccountState) {
-	if a.active == 0 || a.inside < a.active {
+// settleTime is how long announcements must have been quiet before a batch is sent
+// early while fewer operations are under way than Terraform has shown it runs at once.
+// Terraform starts its concurrent operations one after another, a few milliseconds
+// apart, so without it the first to arrive would always go alone.
+const settleTime = 20 * time.Millisecond
+
+// terraformParallelism is Terraform's default -parallelism, the number of operations
+// expected at once until more have been seen.
+const terraformParallelism = 10
+
+// flushIfIdle sends every gathering batch when all the operations announced wait in the
+// store and no more are expected: either as many are under way as Terraform has shown
+// it runs at once, or none has been announced for settleTime. Waiting for the window
+// then would only add delay. Without announced operations there is nothing to go by, so
+// the window decides. The caller holds s.ops.
+func (s *Store) flushIfIdle() {
+	if s.active == 0 || s.inside < s.active {
 		return
 	}
-	for _, b := range a.pending {
-		if b != nil {
-			s.send(a, b)
+	if s.active < max(s.most, terraformParallelism) {
+		if wait := settleTime - time.Since(s.lastBegin); wait > 0 {
+			if s.settleTimer == nil {
+				s.settleTimer = time.AfterFunc(wait, func() {
+					s.ops.Lock()
+					defer s.ops.Unlock()
+					s.settleTimer = nil
+					s.flushIfIdle()
+				})
+			}
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.accounts {
+		for _, b := range a.pending {
+			if b != nil {
+				s.send(a, b)
+			}
 		}
 	}
 }
@@ -206,12 +235,12 @@ func (s *Store) send(a *adAccountState, b *writeBatch) {
 			}
 			w.state = writeDone
 			if !w.gone {
-				a.inside--
+				s.inside--
 			}
 			close(w.done)
 			s.completed(a, w)
 		}
-		s.flushIfIdle(a)
+		s.flushIfIdle()
 	}()
 }
 
