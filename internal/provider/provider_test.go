@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -51,6 +52,10 @@ func TestMain(m *testing.M) {
 type testEmulator struct {
 	*emulator.Emulator
 	baseURL string
+
+	mu sync.Mutex
+	// userAgents counts the User-Agent headers the emulator received.
+	userAgents map[string]int
 }
 
 // newTestEmulator starts an emulator for the test and clears the environment variables
@@ -61,13 +66,22 @@ func newTestEmulator(t *testing.T) *testEmulator {
 		envBaseURL, envAdAccountID, envMaxRetries, envRequestTimeout, envMaxConcurrent} {
 		t.Setenv(env, "")
 	}
-	emu := emulator.New(emulator.Options{Token: testToken, Seed: 1})
-	srv := httptest.NewServer(emu)
+	emu := &testEmulator{
+		Emulator:   emulator.New(emulator.Options{Token: testToken, Seed: 1}),
+		userAgents: map[string]int{},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emu.mu.Lock()
+		emu.userAgents[r.UserAgent()]++
+		emu.mu.Unlock()
+		emu.Emulator.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		emu.Close()
 		srv.Close()
 	})
-	return &testEmulator{Emulator: emu, baseURL: srv.URL + "/v5"}
+	emu.baseURL = srv.URL + "/v5"
+	return emu
 }
 
 // providerConfig is a provider block pointing at the emulator, with extra settings.
