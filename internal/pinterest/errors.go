@@ -180,3 +180,26 @@ func classifyText(s string) error {
 func mentionsSpam(message string) bool {
 	return strings.Contains(strings.ToLower(message), "spam")
 }
+
+// MayHaveSucceeded reports whether a failed write may still have been carried out by
+// Pinterest: no answer came (a dropped connection, a timeout, a cancellation), or the
+// answer was a server error or unreadable. A per-event failure, a refusal (4xx) and a
+// token that could not be had are definite: nothing was changed.
+func MayHaveSucceeded(err error) bool {
+	if err == nil {
+		return false
+	}
+	var item *ItemError
+	if errors.As(err, &item) {
+		return errors.Is(item.class, ErrServer)
+	}
+	var api *APIError
+	if errors.As(err, &api) {
+		if api.StatusCode == 0 {
+			// The request never left: the token could not be had.
+			return false
+		}
+		return api.StatusCode >= 500 || api.StatusCode/100 == 2
+	}
+	return true
+}

@@ -3,6 +3,8 @@ package pinterest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -340,5 +342,29 @@ func TestClassifyExceptions_firstKnownWins(t *testing.T) {
 	}
 	if got := classifyExceptions(nil); got != nil {
 		t.Errorf("class of no exceptions = %v, want nil", got)
+	}
+}
+
+func TestMayHaveSucceeded(t *testing.T) {
+	cases := map[string]struct {
+		err  error
+		want bool
+	}{
+		"nil":                 {nil, false},
+		"per-event duplicate": {&ItemError{class: ErrDuplicateName}, false},
+		"per-event no report": {&ItemError{class: ErrServer}, true},
+		"400":                 {&APIError{StatusCode: 400, class: ErrInvalidInput}, false},
+		"429":                 {&APIError{StatusCode: 429, class: ErrRateLimited}, false},
+		"500":                 {&APIError{StatusCode: 500, class: ErrServer}, true},
+		"unreadable 200":      {&APIError{StatusCode: 200, class: ErrServer}, true},
+		"no token":            {&APIError{class: ErrAuthentication}, false},
+		"dropped":             {&transportError{err: io.ErrUnexpectedEOF}, true},
+		"cancelled":           {fmt.Errorf("POST /x: %w", context.Canceled), true},
+		"gave up":             {fmt.Errorf("giving up: %w", &APIError{StatusCode: 503}), true},
+	}
+	for name, tc := range cases {
+		if got := MayHaveSucceeded(tc.err); got != tc.want {
+			t.Errorf("%s: MayHaveSucceeded = %v, want %v", name, got, tc.want)
+		}
 	}
 }
