@@ -11,10 +11,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -36,6 +38,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*customEventResource)(nil)
 	_ resource.ResourceWithImportState = (*customEventResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*customEventResource)(nil)
+	_ resource.ResourceWithIdentity    = (*customEventResource)(nil)
 )
 
 // NewCustomEventResource returns the pinterest_custom_event resource.
@@ -54,6 +57,13 @@ type customEventModel struct {
 	Name                 types.String   `tfsdk:"name"`
 	MappedConversionType types.String   `tfsdk:"mapped_conversion_type"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+}
+
+// customEventIdentityModel is the resource's identity: the ad account and the name,
+// which together pick one custom event, as the API has no event id.
+type customEventIdentityModel struct {
+	AdAccountID types.String `tfsdk:"ad_account_id"`
+	Name        types.String `tfsdk:"name"`
 }
 
 func (r *customEventResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -104,6 +114,24 @@ func (r *customEventResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Update: true, Delete: true,
 			}),
+		},
+	}
+}
+
+func (r *customEventResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"ad_account_id": identityschema.StringAttribute{
+				Description:       "Ad account the event belongs to: 1 to 18 digits.",
+				RequiredForImport: true,
+			},
+			"name": identityschema.StringAttribute{
+				Description: "Name of the event. Pinterest compares names without regard " +
+					"to case, so any spelling finds the event; the identity keeps the " +
+					"spelling it was first stored with, even when the name's case changes " +
+					"later.",
+				RequiredForImport: true,
+			},
 		},
 	}
 }
@@ -192,6 +220,7 @@ func (r *customEventResource) Create(ctx context.Context, req resource.CreateReq
 
 	plan.ID = types.StringValue(eventID(account, name))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, account, name)...)
 }
 
 func (r *customEventResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -201,6 +230,13 @@ func (r *customEventResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	account, name := state.AdAccountID.ValueString(), state.Name.ValueString()
+	// Set first, as every Read must answer with an identity, the one that removes a
+	// vanished event included. State written by a Terraform or provider version
+	// without identity gets its identity here.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, account, name)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	end := r.data.store.Begin(account)
 	defer end()
 	ctx, cancel, diags := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout)
@@ -267,6 +303,7 @@ func (r *customEventResource) Update(ctx context.Context, req resource.UpdateReq
 
 	plan.ID = types.StringValue(eventID(account, name))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, account, name)...)
 }
 
 func (r *customEventResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -295,17 +332,102 @@ func (r *customEventResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
+// ImportState takes either an id, from the import command or an import block's id, or
+// an identity, from an import block's identity (Terraform 1.12 and later).
 func (r *customEventResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	account, name, err := parseEventID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
+	var account, name string
+	if req.ID != "" {
+		var err error
+		account, name, err = parseEventID(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+			return
+		}
+	} else {
+		account, name = importedIdentity(ctx, req.Identity, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), eventID(account, name))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ad_account_id"), account)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, account, name)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// importedIdentity reads and checks the identity an import block gave, reporting on the
+// identity's attribute whatever is missing or malformed.
+func importedIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) (adAccountID, name string) {
+	if identity == nil || identity.Raw.IsNull() {
+		diags.AddError("Missing Import ID or Identity",
+			"The import gave neither an id nor an identity. Import a custom event by its "+
+				"id, <ad_account_id>/<name>, or by an identity with ad_account_id and name.")
+		return "", ""
+	}
+	var id customEventIdentityModel
+	diags.Append(identity.Get(ctx, &id)...)
+	if diags.HasError() {
+		return "", ""
+	}
+
+	for _, part := range []struct {
+		attr  string
+		value types.String
+		check func(string) error
+		hint  string
+	}{
+		{"ad_account_id", id.AdAccountID, pinterest.ValidateAdAccountID,
+			"Use the numeric id of the ad account, as shown in Ads Manager's address bar."},
+		{"name", id.Name, pinterest.ValidateName,
+			"Use the event's name as Ads Manager shows it; its case does not matter."},
+	} {
+		if part.value.IsNull() || part.value.IsUnknown() {
+			diags.AddAttributeError(path.Root(part.attr), "Invalid Import Identity",
+				fmt.Sprintf("The import identity has no %s: a custom event is found by its "+
+					"ad account and name together, so the identity needs both. %s",
+					part.attr, part.hint))
+			continue
+		}
+		if err := part.check(part.value.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root(part.attr), "Invalid Import Identity",
+				fmt.Sprintf("The import identity's %s, %q, is not usable: %v. %s", part.attr,
+					part.value.ValueString(), err, part.hint))
+		}
+	}
+	return id.AdAccountID.ValueString(), id.Name.ValueString()
+}
+
+// setIdentity stores the identity of the custom event with this ad account and name,
+// keeping the identity already there whenever it names the same event.
+//
+// Terraform refuses any change of identity over an object's life, while Pinterest
+// compares names without regard to case: the configuration may change a name's case
+// alone (an in-place update that sends nothing), and an import or Pinterest's answers
+// may spell it another way, all without the event changing. So the identity keeps the
+// spelling it was first stored with, and is made from the given values only when there
+// is none yet: on create, on import, and for state written before the resource had an
+// identity.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, adAccountID, name string) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	if !identity.Raw.IsNull() {
+		var prior customEventIdentityModel
+		diags := identity.Get(ctx, &prior)
+		if diags.HasError() {
+			return diags
+		}
+		if prior.AdAccountID.ValueString() == adAccountID &&
+			pinterest.SameName(prior.Name.ValueString(), name) {
+			return nil
+		}
+	}
+	return identity.Set(ctx, customEventIdentityModel{
+		AdAccountID: types.StringValue(adAccountID),
+		Name:        types.StringValue(name),
+	})
 }
 
 // findEvent looks a name up the way Pinterest does, without regard to case.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -47,6 +48,7 @@ const (
 )
 
 var _ provider.Provider = (*pinterestProvider)(nil)
+var _ provider.ProviderWithListResources = (*pinterestProvider)(nil)
 
 // New returns a constructor of the provider at the given version, as providerserver wants.
 func New(version string) func() provider.Provider {
@@ -254,6 +256,12 @@ func (p *pinterestProvider) DataSources(_ context.Context) []func() datasource.D
 	return []func() datasource.DataSource{
 		NewCustomEventDataSource,
 		NewCustomEventsDataSource,
+	}
+}
+
+func (p *pinterestProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewCustomEventListResource,
 	}
 }
 
