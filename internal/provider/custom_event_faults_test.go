@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/conversionops/terraform-provider-pinterest/internal/emulator"
@@ -145,4 +146,37 @@ resource "pinterest_custom_event" "test" {
 	if n := emu.RequestCount(http.MethodPost); n < 2 {
 		t.Errorf("a hung create was tried %d times, want it retried before the deadline", n)
 	}
+}
+
+// TestAccCustomEvent_unansweredCreateIsReplacedNextApply makes Pinterest create the
+// event but lose every answer, with retries off, so the provider cannot know whether
+// the create happened. The next apply must converge rather than fail as a duplicate.
+func TestAccCustomEvent_unansweredCreateIsReplacedNextApply(t *testing.T) {
+	emu := newTestEmulator(t)
+	emu.AddFault(emulator.FaultRule{Kind: emulator.FaultLostAnswer, Methods: []string{"POST"}, Rate: 1})
+	config := emu.providerConfig(`max_retries = 0`) + eventConfig(testAccount, "Unanswered", "LEAD")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             emu.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Pinterest Request Failed.*tainted.*replaces it`),
+			},
+			{
+				PreConfig: emu.ClearFaults,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(eventAddr,
+							plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkEmulator(emu, testAccount, "Unanswered", "LEAD"),
+					checkEventCount(emu, testAccount, 1),
+				),
+			},
+		},
+	})
 }

@@ -214,7 +214,17 @@ func (r *customEventResource) Create(ctx context.Context, req resource.CreateReq
 			// Naming the events that fill the account saves the user a trip to Ads Manager.
 			f.existing, _ = r.data.store.Events(ctx, account)
 		}
+		f.tainted = pinterest.MayHaveSucceeded(err)
 		resp.Diagnostics.Append(f.diagnose(err))
+		if f.tainted {
+			// No answer said whether Pinterest created the event. Returning the state
+			// with the error makes Terraform keep it as tainted, so the next apply
+			// replaces it: untrack (harmless if it was never created), then create.
+			// Dropping it instead would make the next create fail as a duplicate.
+			plan.ID = types.StringValue(eventID(account, name))
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, account, name)...)
+		}
 		return
 	}
 

@@ -39,6 +39,9 @@ type failure struct {
 	existing []pinterest.Event
 	// address is the resource address to suggest in import commands, when known.
 	address string
+	// tainted is set when the state was kept, tainted, because the create may have
+	// been carried out.
+	tainted bool
 }
 
 // diagnose turns an error of the Pinterest client into a diagnostic that says what
@@ -52,6 +55,12 @@ func (f failure) diagnose(err error) diag.Diagnostic {
 	} else {
 		what = fmt.Sprintf("Could not %s the custom events of ad account %s.", f.op,
 			f.adAccountID)
+	}
+	if f.tainted {
+		advice += "\n\nPinterest may have created the event even though no answer said so. " +
+			"Terraform keeps it in the state as tainted, and the next apply replaces it to " +
+			"be sure: it untracks the name, which is harmless if it was never created, and " +
+			"creates it again."
 	}
 	detail := what + "\n\n" + advice + "\n\nPinterest said: " + err.Error()
 	return diag.NewErrorDiagnostic(summary, detail)
