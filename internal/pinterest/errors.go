@@ -148,15 +148,20 @@ func classifyExceptions(exceptions []string) error {
 	return nil
 }
 
-// wordSeparators turns snake_case and kebab-case exception strings into words, so that
-// one list of phrases serves both them and prose messages.
-var wordSeparators = strings.NewReplacer("_", " ", "-", " ")
-
+// classifyText picks a class from the words of a message or exception string. Anything
+// but letters and digits separates words, so that snake_case and kebab-case exception
+// strings read like prose, and words are matched from their start, so that "parent"
+// does not match "apparently".
 func classifyText(s string) error {
-	s = wordSeparators.Replace(strings.ToLower(s))
+	s = " " + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return ' '
+	}, strings.ToLower(s))
 	has := func(words ...string) bool {
 		for _, w := range words {
-			if strings.Contains(s, w) {
+			if strings.Contains(s, " "+w) {
 				return true
 			}
 		}

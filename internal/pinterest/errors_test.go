@@ -368,3 +368,19 @@ func TestMayHaveSucceeded(t *testing.T) {
 		}
 	}
 }
+
+func TestClassifyTextMatchesWordsFromTheirStart(t *testing.T) {
+	cases := map[string]error{
+		"apparently the request was transparent": nil,
+		"events of a parent account":             ErrClonedAccount,
+		"cloned_ad_account_events_read_only":     ErrClonedAccount,
+		"unlimited":                              nil,
+		"advertiser-event-limit":                 ErrEventLimit,
+		"Event already exists.":                  ErrDuplicateName,
+	}
+	for text, want := range cases {
+		if got := classifyText(text); got != want {
+			t.Errorf("classifyText(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
