@@ -36,21 +36,34 @@ type Store struct {
 	// accounts keeps the view of Terraform's operations whole: its -parallelism bounds
 	// them across accounts, not per account.
 	ops sync.Mutex
-	// active counts the operations announced with Begin and not yet ended; inside counts
-	// the calls now waiting in the store, reads included, as an operation waiting for a
-	// list answer is not about to write either. Once every active operation is inside,
-	// and no more are expected, no write is on its way and gathering batches need not
-	// wait any longer. A caller that never announced itself still counts as inside, so
-	// it can make a batch go before a running operation joins it; that costs one more
-	// request, nothing else.
-	active int
-	inside int
+	// load counts the operations under way in the whole process; each ad account
+	// counts its own too.
+	load opCount
 	// most is the largest number of operations seen under way at once.
 	most int
-	// lastBegin is when the latest operation was announced; settleTimer, when set,
-	// looks again once announcements have been quiet for settleTime.
-	lastBegin   time.Time
+	// recent holds the ad accounts of the latest announcements, newest at next-1, to
+	// tell how much of Terraform's attention each ad account has.
+	recent [recentAnnouncements]*adAccountState
+	next   int
+	// settleTimer, when set, looks again at the gathering batches once the
+	// announcements of an ad account have been quiet for settleTime.
 	settleTimer *time.Timer
+}
+
+// opCount follows the operations that may write. active counts those announced with
+// Begin and not yet ended; inside counts the calls now waiting in the store, reads
+// included, as an operation waiting for a list answer is not about to write either.
+// Once every active operation is inside, no write is on its way. A caller that never
+// announced itself still counts as inside, so it can make a batch go before a running
+// operation joins it; that costs one more request, nothing else.
+type opCount struct {
+	active int
+	inside int
+}
+
+// idle reports whether operations are under way and every one waits in the store.
+func (c opCount) idle() bool {
+	return c.active > 0 && c.inside >= c.active
 }
 
 // StoreOptions tunes a Store. The zero value turns batching and sharing off, so that
@@ -97,6 +110,11 @@ type adAccountState struct {
 	// mu is the Store's ops lock, shared by every ad account.
 	mu *sync.Mutex
 
+	// load counts the operations under way on this ad account.
+	load opCount
+	// lastBegin is when the latest operation on this ad account was announced.
+	lastBegin time.Time
+
 	// gen counts the writes completed. A list answer fetched in an older generation may
 	// predate a write, so it is never handed to a reader that arrives later.
 	gen      uint64
@@ -127,18 +145,21 @@ func (s *Store) state(adAccountID string) *adAccountState {
 }
 
 // Begin announces an operation on the ad account that will soon call the store, and
-// returns the function that ends it. The ad account is not used yet: operations are
-// counted across accounts, as Terraform's parallelism is. Knowing how many operations are under way lets a
+// returns the function that ends it. Knowing how many operations are under way lets a
 // batch go as soon as all of them wait in the store, rather than after the whole window.
 // Calling end more than once is harmless.
 func (s *Store) Begin(adAccountID string) (end func()) {
 	if !s.batching {
 		return func() {}
 	}
+	a := s.state(adAccountID)
 	s.ops.Lock()
-	s.active++
-	s.most = max(s.most, s.active)
-	s.lastBegin = time.Now()
+	s.load.active++
+	a.load.active++
+	s.most = max(s.most, s.load.active)
+	a.lastBegin = time.Now()
+	s.recent[s.next%recentAnnouncements] = a
+	s.next++
 	s.ops.Unlock()
 
 	var ended atomic.Bool
@@ -147,7 +168,8 @@ func (s *Store) Begin(adAccountID string) (end func()) {
 			return
 		}
 		s.ops.Lock()
-		s.active--
+		s.load.active--
+		a.load.active--
 		s.flushIfIdle()
 		s.ops.Unlock()
 	}
@@ -172,8 +194,8 @@ func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error)
 			return s.client.List(ctx, adAccountID)
 		}
 		a := s.state(adAccountID)
-		s.enter(a)
-		defer s.leave(a)
+		s.waitOutside(a)
+		defer s.doneOutside(a)
 		return s.client.List(ctx, adAccountID)
 	}
 
@@ -189,7 +211,7 @@ func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error)
 		l = s.startList(ctx, a)
 	}
 	l.readers++
-	s.inside++
+	s.enter(a)
 	s.flushIfIdle()
 	a.mu.Unlock()
 
@@ -204,7 +226,7 @@ func (s *Store) Events(ctx context.Context, adAccountID string) ([]Event, error)
 	if l.finished {
 		return slices.Clone(l.events), l.err
 	}
-	s.inside--
+	s.leave(a)
 	l.readers--
 	if l.readers == 0 {
 		// Nobody is left to use the answer. A later reader starts afresh rather than
@@ -232,7 +254,9 @@ func (s *Store) startList(ctx context.Context, a *adAccountState) *sharedList {
 		defer a.mu.Unlock()
 		cancel()
 		l.finished, l.events, l.err = true, events, err
-		s.inside -= l.readers
+		for range l.readers {
+			s.leave(a)
+		}
 		if a.listing == l {
 			a.listing = nil
 		}
@@ -253,19 +277,31 @@ func (a *adAccountState) wrote() {
 	a.cache, a.cached = nil, false
 }
 
-// enter and leave count a call that does not take part in batching as waiting in the
-// store, so that it does not hold back the batches of others.
-func (s *Store) enter(a *adAccountState) {
+// waitOutside and doneOutside count a call that does not take part in batching as
+// waiting in the store, so that it does not hold back the batches of others.
+func (s *Store) waitOutside(a *adAccountState) {
 	a.mu.Lock()
-	s.inside++
+	s.enter(a)
 	s.flushIfIdle()
 	a.mu.Unlock()
 }
 
-func (s *Store) leave(a *adAccountState) {
+func (s *Store) doneOutside(a *adAccountState) {
 	a.mu.Lock()
-	s.inside--
+	s.leave(a)
 	a.mu.Unlock()
+}
+
+// enter and leave count a call as waiting in the store, in the process and in its ad
+// account. The caller holds s.ops.
+func (s *Store) enter(a *adAccountState) {
+	s.load.inside++
+	a.load.inside++
+}
+
+func (s *Store) leave(a *adAccountState) {
+	s.load.inside--
+	a.load.inside--
 }
 
 // Create defines one custom event.

@@ -88,7 +88,7 @@ func (s *Store) write(ctx context.Context, adAccountID string, kind writeKind, e
 	w := &pendingWrite{kind: kind, event: e, key: NameKey(e.Name), ctx: ctx,
 		done: make(chan struct{})}
 	a.mu.Lock()
-	s.inside++
+	s.enter(a)
 	queue := a.queues[w.key]
 	a.queues[w.key] = append(queue, w)
 	if len(queue) == 0 {
@@ -128,7 +128,7 @@ func (s *Store) write(ctx context.Context, adAccountID string, kind writeKind, e
 			w.batch.cancel()
 		}
 	}
-	s.inside--
+	s.leave(a)
 	s.flushIfIdle()
 	return ctx.Err()
 }
@@ -158,47 +158,88 @@ func (s *Store) windowEnded(a *adAccountState, b *writeBatch) {
 	}
 }
 
-// settleTime is how long announcements must have been quiet before a batch is sent
-// early while fewer operations are under way than Terraform has shown it runs at once.
-// Terraform starts its concurrent operations one after another, a few milliseconds
-// apart, so without it the first to arrive would always go alone.
+// settleTime is how long the announcements of an ad account must have been quiet
+// before its batch goes early on that ground alone. Terraform starts concurrent
+// operations one after another, a few milliseconds apart (more on a busy machine), so
+// without it the first to arrive would always go alone.
 const settleTime = 20 * time.Millisecond
 
 // terraformParallelism is Terraform's default -parallelism, the number of operations
 // expected at once until more have been seen.
 const terraformParallelism = 10
 
-// flushIfIdle sends every gathering batch when all the operations announced wait in the
-// store and no more are expected: either as many are under way as Terraform has shown
-// it runs at once, or none has been announced for settleTime. Waiting for the window
-// then would only add delay. Without announced operations there is nothing to go by, so
-// the window decides. The caller holds s.ops.
+// recentAnnouncements is how many of the latest announcements tell which ad accounts
+// Terraform is working on.
+const recentAnnouncements = 20
+
+// flushIfIdle sends the gathering batches of every ad account whose announced
+// operations all wait in the store, as soon as no more are expected there. That is when
+//   - every operation of the process waits in the store and there are as many as
+//     Terraform has shown it runs at once: nothing else can start;
+//   - fewer than one more operation is expected on the ad account: Terraform may start
+//     as many operations as it has free slots, and the ad account's share of the latest
+//     announcements says how many of them would be its own. When Terraform interleaves
+//     many ad accounts, that is well under one, and waiting would only delay each write;
+//   - or no operation was announced on the ad account for settleTime.
+//
+// Otherwise a timer looks again when the settle time is over. Batches of callers that
+// never announced themselves wait for their window. The caller holds s.ops.
 func (s *Store) flushIfIdle() {
-	if s.active == 0 || s.inside < s.active {
-		return
-	}
-	if s.active < max(s.most, terraformParallelism) {
-		if wait := settleTime - time.Since(s.lastBegin); wait > 0 {
-			if s.settleTimer == nil {
-				s.settleTimer = time.AfterFunc(wait, func() {
-					s.ops.Lock()
-					defer s.ops.Unlock()
-					s.settleTimer = nil
-					s.flushIfIdle()
-				})
-			}
-			return
-		}
-	}
+	slots := max(s.most, terraformParallelism)
+	full := s.load.idle() && s.load.active >= slots
+	var recheck time.Duration
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range s.accounts {
-		for _, b := range a.pending {
-			if b != nil {
-				s.send(a, b)
+		if !a.gathering() || !a.load.idle() {
+			continue
+		}
+		wait := settleTime - time.Since(a.lastBegin)
+		if full || wait <= 0 || float64(slots-s.load.active)*s.share(a) < 1 {
+			for _, b := range a.pending {
+				if b != nil {
+					s.send(a, b)
+				}
 			}
+			continue
+		}
+		if recheck == 0 || wait < recheck {
+			recheck = wait
 		}
 	}
+	if recheck > 0 && s.settleTimer == nil {
+		s.settleTimer = time.AfterFunc(recheck, func() {
+			s.ops.Lock()
+			defer s.ops.Unlock()
+			s.settleTimer = nil
+			s.flushIfIdle()
+		})
+	}
+}
+
+// share returns the part of the latest announcements that were for the ad account.
+func (s *Store) share(a *adAccountState) float64 {
+	seen := min(s.next, recentAnnouncements)
+	if seen == 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range s.recent[:seen] {
+		if r == a {
+			n++
+		}
+	}
+	return float64(n) / float64(seen)
+}
+
+// gathering reports whether a batch of the ad account waits to be sent.
+func (a *adAccountState) gathering() bool {
+	for _, b := range a.pending {
+		if b != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // send starts the batch's request. The request keeps the values of the first caller's
@@ -235,7 +276,7 @@ func (s *Store) send(a *adAccountState, b *writeBatch) {
 			}
 			w.state = writeDone
 			if !w.gone {
-				s.inside--
+				s.leave(a)
 			}
 			close(w.done)
 			s.completed(a, w)

@@ -1172,7 +1172,7 @@ func TestStoreBegin_endTwiceIsHarmless(t *testing.T) {
 	s := newStoreForTest(t, api, StoreOptions{Batching: true, Window: 2 * time.Second})
 	active := func() int {
 		n := 0
-		storeInspect(s, "100", func(*adAccountState) { n = s.active })
+		storeInspect(s, "100", func(a *adAccountState) { n = a.load.active })
 		return n
 	}
 
