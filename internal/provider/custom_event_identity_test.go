@@ -24,7 +24,7 @@ const eventType = "pinterest_custom_event"
 // Terraform CLI of the test machine may lack: identity needs Terraform 1.12, list
 // resources 1.14.
 type protoProvider struct {
-	t      *testing.T
+	t      testing.TB
 	server tfprotov6.ProviderServer
 	// lister is the same server, seen through the interface that holds ListResource
 	// while terraform-plugin-go keeps it out of ProviderServer.
@@ -36,7 +36,7 @@ type protoProvider struct {
 
 // newProtoProvider returns the provider, configured to call the emulator with the token
 // and, unless empty, the default ad account.
-func newProtoProvider(t *testing.T, emu *testEmulator, token, defaultAccount string) *protoProvider {
+func newProtoProvider(t testing.TB, emu *testEmulator, token, defaultAccount string) *protoProvider {
 	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -236,7 +236,7 @@ func objectOf(typ tftypes.Type, values map[string]any) tftypes.Value {
 	return tftypes.NewValue(typ, attrs)
 }
 
-func checkNoErrors(t *testing.T, call string, diags []*tfprotov6.Diagnostic) {
+func checkNoErrors(t testing.TB, call string, diags []*tfprotov6.Diagnostic) {
 	t.Helper()
 	for _, d := range diags {
 		if d.Severity == tfprotov6.DiagnosticSeverityError {

@@ -60,7 +60,7 @@ type testEmulator struct {
 
 // newTestEmulator starts an emulator for the test and clears the environment variables
 // that could make the provider talk to anything else.
-func newTestEmulator(t *testing.T) *testEmulator {
+func newTestEmulator(t testing.TB) *testEmulator {
 	t.Helper()
 	for _, env := range []string{envAccessToken, envRefreshToken, envAppID, envAppSecret,
 		envBaseURL, envAdAccountID, envMaxRetries, envRequestTimeout, envMaxConcurrent} {
