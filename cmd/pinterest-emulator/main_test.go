@@ -225,7 +225,7 @@ func TestRun_tokenFromEnvAndOAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("token exchange: status %d", resp.StatusCode)
 	}
 	if err := s.stop(t); err != nil {

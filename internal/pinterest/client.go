@@ -155,19 +155,27 @@ func (c *Client) List(ctx context.Context, adAccountID string) ([]Event, error) 
 // duplicate, so nothing made outside Terraform is adopted silently.
 func (c *Client) Create(ctx context.Context, adAccountID string, events []Event) ([]ItemResult, error) {
 	results, uncertain, err := c.write(ctx, http.MethodPost, "create", adAccountID, events)
-	if err != nil || !uncertain {
-		return results, err
+	if err == nil && uncertain {
+		c.confirmLostCreates(ctx, adAccountID, events, results)
 	}
+	return results, err
+}
 
+// confirmLostCreates clears the duplicate errors of the events that exist with the
+// requested mapping, which an attempt whose answer was lost must have created. Without
+// the list nothing shows that, so the errors then stand.
+func (c *Client) confirmLostCreates(ctx context.Context, adAccountID string, events []Event, results []ItemResult) {
 	var current []Event
 	for i := range results {
 		if !errors.Is(results[i].Err, ErrDuplicateName) {
 			continue
 		}
 		if current == nil {
-			if current, err = c.List(ctx, adAccountID); err != nil {
-				return results, nil
+			listed, err := c.List(ctx, adAccountID)
+			if err != nil {
+				return
 			}
+			current = listed
 		}
 		for _, e := range current {
 			if SameName(e.Name, events[i].Name) && e.MappingType == events[i].MappingType {
@@ -175,7 +183,6 @@ func (c *Client) Create(ctx context.Context, adAccountID string, events []Event)
 			}
 		}
 	}
-	return results, nil
 }
 
 // UpdateMappings changes the mapping of existing custom events, picked by name.
@@ -309,11 +316,11 @@ func (x *exceptions) UnmarshalJSON(b []byte) error {
 // strings become the zero MappingType.
 func (t *MappingType) UnmarshalJSON(b []byte) error {
 	var s string
-	if json.Unmarshal(b, &s) != nil {
+	if json.Unmarshal(b, &s) == nil {
+		*t = MappingType(s)
+	} else {
 		*t = ""
-		return nil
 	}
-	*t = MappingType(s)
 	return nil
 }
 

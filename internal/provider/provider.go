@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -202,7 +203,7 @@ func (p *pinterestProvider) Configure(ctx context.Context, req provider.Configur
 		requestTimeout = d
 	}
 
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	httpClient := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	tokens := tokenSource(accessToken, refreshToken, appID, appSecret, baseURL, httpClient,
 		&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
