@@ -6,14 +6,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-terraform_bin=$(scripts/terraform-path.sh)
-echo "Using $("$terraform_bin" version | head -n 1) at $terraform_bin"
-
 # A CLI configuration of the tests' own: the machine's may name a missing file or carry
 # dev_overrides. The provider tests write their own too; this covers everything else.
 cli_config=$(mktemp)
 trap 'rm -f "$cli_config"' EXIT
 export TF_CLI_CONFIG_FILE="$cli_config"
+
+terraform_bin=$(scripts/terraform-path.sh)
+echo "Using $("$terraform_bin" version | head -n 1) at $terraform_bin"
 
 export TF_ACC=1
 export TF_ACC_TERRAFORM_PATH="$terraform_bin"
