@@ -11,7 +11,12 @@ import (
 // Defaults of StoreOptions.
 const (
 	DefaultBatchWindow = 50 * time.Millisecond
-	DefaultMaxBatch    = 50
+	// DefaultSettle is how long the announcements of an ad account must have been quiet
+	// before its batch goes early on that ground alone. Terraform starts concurrent
+	// operations one after another, a few milliseconds apart (more on a busy machine),
+	// so without it the first to arrive would always go alone.
+	DefaultSettle   = 20 * time.Millisecond
+	DefaultMaxBatch = 50
 )
 
 // Store offers one-event operations over the batch API, the way Terraform resources use
@@ -27,6 +32,7 @@ type Store struct {
 	batching bool
 	sharing  bool
 	window   time.Duration
+	settle   time.Duration
 	maxBatch int
 
 	mu       sync.Mutex
@@ -46,7 +52,7 @@ type Store struct {
 	recent [recentAnnouncements]*adAccountState
 	next   int
 	// settleTimer, when set, looks again at the gathering batches once the
-	// announcements of an ad account have been quiet for settleTime.
+	// announcements of an ad account have been quiet for the settle time.
 	settleTimer *time.Timer
 }
 
@@ -77,6 +83,9 @@ type StoreOptions struct {
 	// Window is the longest the first write of a batch waits for others to join;
 	// 0 means DefaultBatchWindow.
 	Window time.Duration
+	// Settle is how long an ad account's announcements must have been quiet for its
+	// batch to go before the window ends; 0 means DefaultSettle.
+	Settle time.Duration
 	// MaxBatch is the most events one request carries; 0 means DefaultMaxBatch.
 	MaxBatch int
 }
@@ -88,11 +97,15 @@ func NewStore(client *Client, opts StoreOptions) *Store {
 		batching: opts.Batching,
 		sharing:  opts.Sharing,
 		window:   opts.Window,
+		settle:   opts.Settle,
 		maxBatch: opts.MaxBatch,
 		accounts: make(map[string]*adAccountState),
 	}
 	if s.window <= 0 {
 		s.window = DefaultBatchWindow
+	}
+	if s.settle <= 0 {
+		s.settle = DefaultSettle
 	}
 	if s.maxBatch <= 0 {
 		s.maxBatch = DefaultMaxBatch

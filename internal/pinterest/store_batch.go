@@ -158,12 +158,6 @@ func (s *Store) windowEnded(a *adAccountState, b *writeBatch) {
 	}
 }
 
-// settleTime is how long the announcements of an ad account must have been quiet
-// before its batch goes early on that ground alone. Terraform starts concurrent
-// operations one after another, a few milliseconds apart (more on a busy machine), so
-// without it the first to arrive would always go alone.
-const settleTime = 20 * time.Millisecond
-
 // terraformParallelism is Terraform's default -parallelism, the number of operations
 // expected at once until more have been seen.
 const terraformParallelism = 10
@@ -180,7 +174,7 @@ const recentAnnouncements = 20
 //     as many operations as it has free slots, and the ad account's share of the latest
 //     announcements says how many of them would be its own. When Terraform interleaves
 //     many ad accounts, that is well under one, and waiting would only delay each write;
-//   - or no operation was announced on the ad account for settleTime.
+//   - or no operation was announced on the ad account for the settle time.
 //
 // Otherwise a timer looks again when the settle time is over. Batches of callers that
 // never announced themselves wait for their window. The caller holds s.ops.
@@ -194,7 +188,7 @@ func (s *Store) flushIfIdle() {
 		if !a.gathering() || !a.load.idle() {
 			continue
 		}
-		wait := settleTime - time.Since(a.lastBegin)
+		wait := s.settle - time.Since(a.lastBegin)
 		if full || wait <= 0 || float64(slots-s.load.active)*s.share(a) < 1 {
 			for _, b := range a.pending {
 				if b != nil {

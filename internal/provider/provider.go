@@ -49,6 +49,10 @@ const (
 )
 
 var _ provider.Provider = (*pinterestProvider)(nil)
+
+// batchTiming holds the store's gathering times; zero values mean its defaults. Tests
+// widen them so that batches form the same way on a loaded machine as on a quiet one.
+var batchTiming pinterest.StoreOptions
 var _ provider.ProviderWithListResources = (*pinterestProvider)(nil)
 
 // New returns a constructor of the provider at the given version, as providerserver wants.
@@ -235,6 +239,8 @@ func (p *pinterestProvider) Configure(ctx context.Context, req provider.Configur
 		store: pinterest.NewStore(client, pinterest.StoreOptions{
 			Batching: shared,
 			Sharing:  shared,
+			Window:   batchTiming.Window,
+			Settle:   batchTiming.Settle,
 		}),
 		adAccountID: adAccountID,
 	}
