@@ -262,9 +262,10 @@ func (r *customEventResource) Read(ctx context.Context, req resource.ReadRequest
 	event, found := findEvent(events, name)
 	if !found {
 		resp.Diagnostics.AddWarning("Custom Event No Longer Tracked",
-			fmt.Sprintf("Custom event %q of ad account %s is no longer tracked by Pinterest: "+
-				"it was untracked outside Terraform. It is removed from the state, and the "+
-				"next plan creates it again unless you remove it from the configuration.",
+			fmt.Sprintf("Custom event %q of ad account %s is not tracked by Pinterest: it "+
+				"was untracked outside Terraform, or a create whose answer was lost never "+
+				"happened. It is removed from the state, and the next plan creates it "+
+				"again unless you remove it from the configuration.",
 				name, account))
 		resp.State.RemoveResource(ctx)
 		return

@@ -37,8 +37,6 @@ type failure struct {
 	name string
 	// existing lists the ad account's events, when known, for the limit diagnostic.
 	existing []pinterest.Event
-	// address is the resource address to suggest in import commands, when known.
-	address string
 	// tainted is set when the state was kept, tainted, because the create may have
 	// been carried out.
 	tainted bool
@@ -78,10 +76,9 @@ func (f failure) explain(err error) (summary, advice string) {
 				"where things stand; the next apply picks up from there."
 	case errors.Is(err, pinterest.ErrDuplicateName):
 		id := eventID(f.adAccountID, f.name)
-		addr := f.address
-		if addr == "" {
-			addr = "pinterest_custom_event.NAME"
-		}
+		// The framework does not tell a resource its address, so the command names a
+		// placeholder for it.
+		addr := "pinterest_custom_event.NAME"
 		return "Custom Event Already Exists",
 			fmt.Sprintf("Ad account %s already has a custom event named %q (Pinterest "+
 				"compares names without regard to case). To manage it with Terraform, "+
